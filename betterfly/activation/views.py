@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("activation", __name__, url_prefix="/activate")

@@ -1,0 +1,13 @@
+"""Local stand-ins for the outside world, mounted only when SANDBOX=1.
+
+Each emulator speaks its real protocol over HTTP, so the production clients
+are what the demo and the tests exercise.
+"""
+
+from flask import Flask
+
+
+def register_sandbox(app: Flask) -> None:
+    from .outbox import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
