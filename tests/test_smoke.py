@@ -14,3 +14,11 @@ def test_launch_opens_the_dashboard(client, launch):
 
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_live_server_answers_over_http(live_server):
+    import requests
+
+    response = requests.get(live_server.url + "/healthz", timeout=5)
+
+    assert response.status_code == 200
