@@ -4,4 +4,6 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    pass
+    from .worker import register_worker_command
+
+    register_worker_command(app)
