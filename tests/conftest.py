@@ -19,7 +19,12 @@ from betterfly.auth.launch import make_launch_token
 from betterfly.extensions import db as _db
 from betterfly.models import Advisor, Branch, Office
 
-pytest_plugins = ["tests.plugins.live_server"]
+pytest_plugins = [
+    "tests.plugins.live_server",
+    "tests.plugins.worker",
+    "tests.plugins.smtp",
+    "tests.plugins.browser",
+]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
