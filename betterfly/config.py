@@ -59,6 +59,7 @@ def from_environment(instance_path: str) -> dict:
         "P24_POS_ID": _int("P24_POS_ID", 0) or None,
         "P24_CRC": os.environ.get("P24_CRC", "").strip() or None,
         "P24_API_KEY": os.environ.get("P24_API_KEY", "").strip() or None,
+        "P24_NOTIFY_ALLOWED_IPS": _list("P24_NOTIFY_ALLOWED_IPS"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip() or None,

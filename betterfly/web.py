@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 
+from .orders.fields import display_phone
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
@@ -15,6 +17,8 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["pl_date"] = format_date
     app.jinja_env.filters["pl_datetime"] = format_datetime
+    app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.globals["portal_origins"] = " ".join(app.config["PORTAL_ORIGINS"])
 
     for code in (400, 403, 404, 405, 500):
@@ -80,3 +84,9 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(WARSAW).strftime("%d.%m.%Y, %H:%M")
+
+
+def mask_email(address: str) -> str:
+    """Show enough of an address to recognise it: 'jan.kowalski@firma.pl' -> 'j***@firma.pl'."""
+    local, _, domain = (address or "").partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
