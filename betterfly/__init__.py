@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from .jobs import InProcessJobs, RQJobs
     from .store import DatabaseStore, RedisStore
 
+    _import_models()
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
@@ -96,6 +97,12 @@ def _init_extensions(app: Flask) -> None:
         with app.app_context():
             app.extensions["betterfly.store"] = DatabaseStore(db.engine)
         app.extensions["betterfly.jobs"] = InProcessJobs(app)
+
+
+def _import_models() -> None:
+    """Every table is known to the metadata before anything creates or migrates it."""
+    from . import models  # noqa: F401
+    from .payments import models as payment_models  # noqa: F401
 
 
 def _enable_sqlite_pragmas(engine) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template
 
 from .orders.fields import display_phone
+from .orders.timeline import STATUS_LABELS
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -19,6 +20,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["pl_datetime"] = format_datetime
     app.jinja_env.filters["phone"] = display_phone
     app.jinja_env.filters["mask_email"] = mask_email
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["portal_origins"] = " ".join(app.config["PORTAL_ORIGINS"])
 
     for code in (400, 403, 404, 405, 500):

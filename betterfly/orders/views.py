@@ -22,15 +22,9 @@ from ..models import Order, Program
 from ..payments.checkout import payment_options
 from . import services
 from .forms import OrderForm
-from .timeline import STATUS_LABELS
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 bp.before_request(require_login)
-
-
-@bp.app_context_processor
-def status_labels():
-    return {"status_labels": STATUS_LABELS}
 
 
 @bp.get("/new")
