@@ -9,6 +9,12 @@ The live server a browser talks to sends the session cookie the way
 production does (`Secure; SameSite=None; Partitioned`). Chromium accepts a
 Secure cookie over plain HTTP from `localhost` and `127.0.0.1`, because both
 are potentially trustworthy origins, so no TLS is needed.
+
+Inside the portal's iframe (`portal_page`: portal on 127.0.0.1, app on
+localhost, two sites) the cookie is a third-party one. Chromium here keeps it
+only because it is `Partitioned` (CHIPS); checked with Chromium 156: the same
+cookie without `Partitioned`, or with `SameSite=Lax`, is dropped and the
+frame shows "Brak dostępu". No Chromium flag is needed for this.
 """
 
 from __future__ import annotations
@@ -208,7 +214,9 @@ def portal_page(portal_origin, browser_server, page, launch_url):
     handler = type("PortalHandler", (_PortalHandler,), {})
     port = int(portal_origin.rsplit(":", 1)[1])
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield PortalPage(page, portal_origin, launch_url, handler).open()

@@ -37,7 +37,10 @@ def live_server(app, settings):
     url = f"http://localhost:{port}"
     server_app = create_app({**settings, "PUBLIC_BASE_URL": url})
     server = make_server("127.0.0.1", port, server_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval makes shutdown take milliseconds, not half a second.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield LiveServer(url=url, app=server_app)
