@@ -15,10 +15,18 @@ from .models import Advisor, Branch, Office, Role
 DEMO_OFFICE = "demo"
 DEMO_OFFICE_NAME = "Biuro Rachunkowe Demo"
 DEMO_TEAM = {
-    "Kraków — Stare Miasto": ["Agnieszka Wójcik", "Tomasz Kamiński", "Joanna Lewandowska"],
+    "Kraków — Stare Miasto": [
+        "Agnieszka Wójcik",
+        "Tomasz Kamiński",
+        "Joanna Lewandowska",
+    ],
     "Warszawa — Mokotów": ["Marek Zieliński", "Katarzyna Szymańska"],
-    "Gdańsk — Wrzeszcz": ["Paweł Dąbrowski", "Magdalena Kozłowska", "Michał Jankowski",
-                          "Aleksandra Mazur"],
+    "Gdańsk — Wrzeszcz": [
+        "Paweł Dąbrowski",
+        "Magdalena Kozłowska",
+        "Michał Jankowski",
+        "Aleksandra Mazur",
+    ],
 }
 DEMO_WALLET_CREDIT_GROSZE = 150_000
 
@@ -30,8 +38,12 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--lifetime", default=300, show_default=True,
-              help="Seconds the printed launch link stays valid.")
+@click.option(
+    "--lifetime",
+    default=300,
+    show_default=True,
+    help="Seconds the printed launch link stays valid.",
+)
 def seed_demo(lifetime: int) -> None:
     """Create the demo office (idempotently) and print a launch link."""
     office = _demo_office()
@@ -45,8 +57,12 @@ def seed_demo(lifetime: int) -> None:
 
 @click.command("launch-link")
 @click.option("--office", "office_id", default=DEMO_OFFICE, show_default=True)
-@click.option("--role", type=click.Choice([Role.OFFICE, Role.SUPPORT]),
-              default=Role.OFFICE, show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([Role.OFFICE, Role.SUPPORT]),
+    default=Role.OFFICE,
+    show_default=True,
+)
 @click.option("--lifetime", default=300, show_default=True)
 def launch_link(office_id: str, role: str, lifetime: int) -> None:
     """Print a fresh single-use launch link, signed as the portal signs it."""
@@ -80,8 +96,9 @@ def _demo_office() -> Office:
 def _demo_team(office: Office) -> None:
     for branch_name, people in DEMO_TEAM.items():
         branch = db.session.scalar(
-            select(Branch).where(Branch.office_id == office.id,
-                                 Branch.name == branch_name)
+            select(Branch).where(
+                Branch.office_id == office.id, Branch.name == branch_name
+            )
         )
         if branch is None:
             branch = Branch(office_id=office.id, name=branch_name)
@@ -92,8 +109,14 @@ def _demo_team(office: Office) -> None:
             if full_name in known:
                 continue
             first, last = full_name.split(" ", 1)
-            db.session.add(Advisor(office_id=office.id, branch_id=branch.id,
-                                   first_name=first, last_name=last))
+            db.session.add(
+                Advisor(
+                    office_id=office.id,
+                    branch_id=branch.id,
+                    first_name=first,
+                    last_name=last,
+                )
+            )
 
 
 def _demo_payments(office: Office) -> None:

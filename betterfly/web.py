@@ -89,6 +89,6 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def mask_email(address: str) -> str:
-    """Show enough of an address to recognise it: 'jan.kowalski@firma.pl' -> 'j***@firma.pl'."""
+    """Enough of an address to recognise it: 'jan@firma.pl' -> 'j***@firma.pl'."""
     local, _, domain = (address or "").partition("@")
     return f"{local[:1]}***@{domain}" if domain else "***"

@@ -78,7 +78,10 @@ def _issue_invitation(order: Order, reason: str) -> OutboxMessage:
         order,
         "invitation_prepared",
         reason,
-        details={"invitation_id": invitation.id, "expires_at": str(invitation.expires_at)},
+        details={
+            "invitation_id": invitation.id,
+            "expires_at": str(invitation.expires_at),
+        },
     )
     db.session.flush()
     return message
@@ -120,8 +123,13 @@ def on_invitation_delivered(message: OutboxMessage) -> None:
         return
     order = db.session.get(Order, message.order_id)
     if order.status in {OrderStatus.ACTIVATED, OrderStatus.INVITATION_SENT}:
-        timeline.record(order, "invitation_sent", "Wysłano e-mail z zaproszeniem.",
-                        details={"outbox_id": message.id}, actor=timeline.SYSTEM)
+        timeline.record(
+            order,
+            "invitation_sent",
+            "Wysłano e-mail z zaproszeniem.",
+            details={"outbox_id": message.id},
+            actor=timeline.SYSTEM,
+        )
         return
     timeline.set_status(
         order,
@@ -188,8 +196,11 @@ def activate(token: str) -> LinkCheck:
         actor="Klient",
     )
     db.session.commit()
-    log.info("order %s: client %s activated the account", invitation.order_id,
-             invitation.client_id)
+    log.info(
+        "order %s: client %s activated the account",
+        invitation.order_id,
+        invitation.client_id,
+    )
     return LinkCheck(LinkState.VALID, invitation)
 
 

@@ -20,7 +20,9 @@ def confirm(token: str):
     if request.form.get("accept_terms") != "yes":
         check = check_link(token)
         return _page(
-            token, check, status=422,
+            token,
+            check,
+            status=422,
             terms_error="Zaakceptuj regulamin, aby aktywować konto.",
         )
 

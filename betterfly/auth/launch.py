@@ -39,8 +39,12 @@ def open_session(token: str, secret: str, max_age_seconds: int) -> LaunchedSessi
     user = _upsert_user(office, claims)
     db.session.commit()
 
-    log.info("launch: user %s opened a %s session in office %s", user.id, user.role,
-             office.id)
+    log.info(
+        "launch: user %s opened a %s session in office %s",
+        user.id,
+        user.role,
+        office.id,
+    )
     return LaunchedSession(user_id=user.id, office_id=office.id, role=user.role)
 
 
@@ -54,7 +58,9 @@ def _decode(token: str, secret: str, max_age_seconds: int) -> dict:
             leeway=10,
         )
     except jwt.ExpiredSignatureError as error:
-        raise LaunchRefused("Link wygasł. Otwórz aplikację ponownie z portalu.") from error
+        raise LaunchRefused(
+            "Link wygasł. Otwórz aplikację ponownie z portalu."
+        ) from error
     except jwt.PyJWTError as error:
         log.warning("launch: token refused (%s)", error.__class__.__name__)
         raise LaunchRefused("Link jest nieprawidłowy.") from error
@@ -91,8 +97,7 @@ def _upsert_office(portal_id: str, name: str) -> Office:
         office = Office(portal_id=portal_id, name=name.strip() or portal_id)
         db.session.add(office)
         db.session.flush()
-        log.info("launch: office %s created for portal office %s", office.id,
-                 portal_id)
+        log.info("launch: office %s created for portal office %s", office.id, portal_id)
     elif name.strip():
         office.name = name.strip()
     return office

@@ -34,7 +34,8 @@ def schedule_delivery(message_id: int) -> None:
         enqueue(deliver_message, message_id)
     except Exception:  # noqa: BLE001 - the outbox row keeps the work; a sweep sends it
         log.warning(
-            "outbox %s: could not queue delivery, it stays pending", message_id,
+            "outbox %s: could not queue delivery, it stays pending",
+            message_id,
             exc_info=True,
         )
 
@@ -133,8 +134,9 @@ def _record_success(message: OutboxMessage, transport: str) -> None:
     message.last_error = None
     on_invitation_delivered(message)
     db.session.commit()
-    log.info("outbox %s: sent via %s (order %s)", message.id, transport,
-             message.order_id)
+    log.info(
+        "outbox %s: sent via %s (order %s)", message.id, transport, message.order_id
+    )
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> None:
@@ -145,6 +147,11 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
     message.last_error = f"{error.__class__.__name__}: {error}"[:1000]
     message.next_attempt_at = utcnow() + timedelta(seconds=delay)
     db.session.commit()
-    log.warning("outbox %s: attempt %s failed (%s), next in %ss (order %s)",
-                message.id, message.attempts, error.__class__.__name__, delay,
-                message.order_id)
+    log.warning(
+        "outbox %s: attempt %s failed (%s), next in %ss (order %s)",
+        message.id,
+        message.attempts,
+        error.__class__.__name__,
+        delay,
+        message.order_id,
+    )

@@ -73,7 +73,11 @@ def normalise_regon(raw: str) -> str | None:
     text = re.sub(r"[\s\-]", "", raw or "")
     if not text:
         return None
-    if not text.isdigit() or len(text) not in (9, 14) or not stdnum_regon.is_valid(text):
+    if (
+        not text.isdigit()
+        or len(text) not in (9, 14)
+        or not stdnum_regon.is_valid(text)
+    ):
         raise ValidationError("REGON ma 9 lub 14 cyfr z poprawną sumą kontrolną.")
     return text
 
@@ -86,8 +90,7 @@ def normalise_email(raw: str) -> str:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValidationError(
-            "Ten adres e-mail jest nieprawidłowy. Wpisz go w postaci "
-            "nazwa@domena.pl."
+            "Ten adres e-mail jest nieprawidłowy. Wpisz go w postaci nazwa@domena.pl."
         ) from error
     return result.normalized
 

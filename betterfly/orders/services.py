@@ -136,8 +136,13 @@ def place_order(office: Office, user: User, request: OrderRequest) -> Order:
         db.session.rollback()
         return _winner_of_race(office, request)
 
-    log.info("order %s placed by user %s for client %s (%s)", order.id, user.id,
-             order.client_id, order.program)
+    log.info(
+        "order %s placed by user %s for client %s (%s)",
+        order.id,
+        user.id,
+        order.client_id,
+        order.program,
+    )
     _carry_on(order, message)
     return order
 
@@ -199,8 +204,11 @@ def _create(office: Office, user: User, advisor: Advisor, request: OrderRequest)
         order,
         "placed",
         "Zamówienie złożone.",
-        details={"program": request.program, "payment_method": request.payment_method,
-                 "company_source": company.source},
+        details={
+            "program": request.program,
+            "payment_method": request.payment_method,
+            "company_source": company.source,
+        },
     )
     return order
 

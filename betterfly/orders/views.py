@@ -91,8 +91,10 @@ def resend(order_id: int):
     message = resend_invitation(order)
     db.session.commit()
     schedule_delivery(message.id)
-    flash("Wysłaliśmy Klientowi nowy link aktywacyjny. Poprzedni przestał działać.",
-          "success")
+    flash(
+        "Wysłaliśmy Klientowi nowy link aktywacyjny. Poprzedni przestał działać.",
+        "success",
+    )
     return redirect(url_for("orders.detail", order_id=order.id), code=303)
 
 

@@ -41,8 +41,13 @@ def test_invalid_fields_are_reported_in_polish_and_input_is_kept(
 
     response = client.post(
         "/orders/new",
-        data=order_form(phone="12", nip="1234567890", email="nie-mail",
-                        first_name="J4n", postal_code="311"),
+        data=order_form(
+            phone="12",
+            nip="1234567890",
+            email="nie-mail",
+            first_name="J4n",
+            postal_code="311",
+        ),
     )
 
     page = response.get_data(as_text=True)
@@ -73,8 +78,11 @@ def test_phone_spellings_are_stored_in_e164(client, launch, order_form, db):
     for index, phone in enumerate(spellings):
         client.post(
             "/orders/new",
-            data=order_form(request_key=f"k{index}", phone=phone,
-                            nip=["5260001246", "7740001454", "1132191233"][index]),
+            data=order_form(
+                request_key=f"k{index}",
+                phone=phone,
+                nip=["5260001246", "7740001454", "1132191233"][index],
+            ),
         )
 
     phones = db.session.scalars(select(Client.phone).order_by(Client.id)).all()
@@ -101,8 +109,11 @@ def test_two_parallel_posts_create_one_order(live_server, launch_token, order_fo
 
     def submit():
         response = requests.post(
-            f"{live_server.url}/orders/new", data=order_form(), cookies=cookies,
-            allow_redirects=False, timeout=10,
+            f"{live_server.url}/orders/new",
+            data=order_form(),
+            cookies=cookies,
+            allow_redirects=False,
+            timeout=10,
         )
         statuses.append((response.status_code, response.headers.get("Location")))
 
