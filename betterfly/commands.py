@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .auth.launch import make_launch_token
 from .extensions import db
 from .models import Advisor, Branch, Office, Role
+from .worker import register_worker_command
 
 DEMO_OFFICE = "demo"
 DEMO_OFFICE_NAME = "Biuro Rachunkowe Demo"
@@ -35,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(launch_link)
     app.cli.add_command(outbox_group)
+    register_worker_command(app)
 
 
 @click.command("seed-demo")
