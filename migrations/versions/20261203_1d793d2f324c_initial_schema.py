@@ -1,15 +1,15 @@
 """Initial schema
 
-Revision ID: e95c30029fc3
+Revision ID: 1d793d2f324c
 Revises: 
-Create Date: 2026-12-03 18:41:34.346608
+Create Date: 2026-12-03 18:43:41.309637
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'e95c30029fc3'
+revision = '1d793d2f324c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -195,11 +195,101 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_messages_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_sent_at'), ['sent_at'], unique=False)
 
+    op.create_table('p24_payments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.String(length=100), nullable=False),
+    sa.Column('amount_grosze', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('token', sa.String(length=100), nullable=True),
+    sa.Column('payment_url', sa.String(length=500), nullable=True),
+    sa.Column('p24_order_id', sa.BigInteger(), nullable=True),
+    sa.Column('method_id', sa.Integer(), nullable=True),
+    sa.Column('statement', sa.String(length=255), nullable=True),
+    sa.Column('checks', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('verifying_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_p24_payments_office_id_offices')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_p24_payments_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_p24_payments')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_p24_payments_session_id'))
+    )
+    with op.batch_alter_table('p24_payments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_p24_payments_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_p24_payments_order_id'), ['order_id'], unique=False)
+
+    op.create_table('wallet_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('amount_grosze', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('actor', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_wallet_entries_office_id_offices')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_wallet_entries_order_id_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wallet_entries'))
+    )
+    with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wallet_entries_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_wallet_entries_order_id'), ['order_id'], unique=False)
+
+    op.create_table('licences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('price_grosze', sa.Integer(), nullable=False),
+    sa.Column('pool_year_start', sa.Date(), nullable=True),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
+    sa.Column('starts_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('held_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_licences_client_id_clients')),
+    sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_licences_office_id_offices')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_licences_order_id_orders')),
+    sa.ForeignKeyConstraint(['payment_id'], ['p24_payments.id'], name=op.f('fk_licences_payment_id_p24_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_licences'))
+    )
+    with op.batch_alter_table('licences', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_licences_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licences_office_id'), ['office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licences_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_licences_pool_year_start'), ['pool_year_start'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('licences', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_licences_pool_year_start'))
+        batch_op.drop_index(batch_op.f('ix_licences_order_id'))
+        batch_op.drop_index(batch_op.f('ix_licences_office_id'))
+        batch_op.drop_index(batch_op.f('ix_licences_client_id'))
+
+    op.drop_table('licences')
+    with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_wallet_entries_order_id'))
+        batch_op.drop_index(batch_op.f('ix_wallet_entries_office_id'))
+
+    op.drop_table('wallet_entries')
+    with op.batch_alter_table('p24_payments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_p24_payments_order_id'))
+        batch_op.drop_index(batch_op.f('ix_p24_payments_office_id'))
+
+    op.drop_table('p24_payments')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_sent_at'))
         batch_op.drop_index(batch_op.f('ix_outbox_messages_order_id'))
