@@ -125,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from .health.views import bp as health_bp
     from .offices.views import bp as offices_bp
     from .orders.views import bp as orders_bp
+    from .payments.views import bp as payments_bp
+    from .payments.views import p24_bp
 
     for blueprint in (
         auth_bp,
@@ -133,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
         offices_bp,
         activation_bp,
         health_bp,
+        payments_bp,
+        p24_bp,
     ):
         app.register_blueprint(blueprint)
 

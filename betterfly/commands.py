@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .auth.launch import make_launch_token
 from .extensions import db
 from .models import Advisor, Branch, Office, Role
+from .payments.commands import register_payment_commands
 from .worker import register_worker_command
 
 DEMO_OFFICE = "demo"
@@ -37,6 +38,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(launch_link)
     app.cli.add_command(outbox_group)
     register_worker_command(app)
+    register_payment_commands(app)
 
 
 @click.command("seed-demo")

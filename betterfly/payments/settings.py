@@ -48,7 +48,9 @@ def p24_settings(config=None) -> P24Settings | None:
     api_key = pick("P24_API_KEY", SANDBOX_API_KEY)
     if not all((base_url, merchant_id, pos_id, crc, api_key)):
         return None
-    return P24Settings(base_url.rstrip("/"), int(merchant_id), int(pos_id), crc, api_key)
+    return P24Settings(
+        base_url.rstrip("/"), int(merchant_id), int(pos_id), crc, api_key
+    )
 
 
 def p24_client() -> P24Client:
@@ -86,6 +88,4 @@ def notification_source_allowed(remote_addr: str | None) -> bool:
         address = ipaddress.ip_address(remote_addr or "")
     except ValueError:
         return False
-    return any(
-        address in ipaddress.ip_network(item, strict=False) for item in allowed
-    )
+    return any(address in ipaddress.ip_network(item, strict=False) for item in allowed)

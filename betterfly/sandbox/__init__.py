@@ -8,9 +8,10 @@ from flask import Flask
 
 
 def register_sandbox(app: Flask) -> None:
-    from . import gus, whitelist
+    from . import gus, p24, whitelist
     from .outbox import bp as outbox_bp
 
     app.register_blueprint(outbox_bp)
     app.register_blueprint(gus.bp)
     app.register_blueprint(whitelist.bp)
+    app.register_blueprint(p24.bp)
