@@ -22,6 +22,7 @@ STATUS_LABELS = {
 }
 
 SYSTEM = "system"
+ROLE_LABELS = {"office": "biuro", "support": "wsparcie Betterfly"}
 
 
 def current_actor() -> str:
@@ -29,7 +30,7 @@ def current_actor() -> str:
     user = g.get("user") if has_request_context() else None
     if user is None:
         return SYSTEM
-    return f"{user.name} ({user.role})"
+    return f"{user.name} ({ROLE_LABELS.get(user.role, user.role)})"
 
 
 def record(

@@ -60,6 +60,7 @@ def create():
             known_client_order=services.latest_order_of(rejection.client),
         )
 
+    flash(_placed_message(order), "success")
     return _redirect(url_for("orders.detail", order_id=order.id))
 
 
@@ -96,6 +97,14 @@ def resend(order_id: int):
         "success",
     )
     return redirect(url_for("orders.detail", order_id=order.id), code=303)
+
+
+def _placed_message(order: Order) -> str:
+    if order.program == Program.PLUS and order.status == "awaiting_payment":
+        return "Zamówienie zapisane. Opłać licencję, aby Klient dostał zaproszenie."
+    return (
+        "Zamówienie przyjęte. Klient dostanie e-mail z linkiem do aktywacji konta."
+    )
 
 
 def _office_order(order_id: int) -> Order:

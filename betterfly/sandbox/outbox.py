@@ -23,6 +23,14 @@ def show(message_id: int):
 
 @bp.get("/<int:message_id>/html")
 def html_body(message_id: int):
-    """The HTML part alone, as a mail client would render it."""
+    """The HTML part alone, as a mail client would render it.
+
+    E-mail HTML needs inline styles; the page is shown in a sandboxed frame
+    and may run nothing, so only inline styles are allowed here.
+    """
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return message.html_body, 200, {"Content-Type": "text/html; charset=utf-8"}
+    return message.html_body, 200, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+        "frame-ancestors 'self'",
+    }

@@ -6,6 +6,7 @@
   function postHeight() {
     if (window.parent === window) return;
     var origins = (document.body.dataset.portalOrigins || "").split(" ").filter(Boolean);
+    origins.push(window.location.origin);
     var height = Math.ceil(document.documentElement.scrollHeight);
     origins.forEach(function (origin) {
       window.parent.postMessage({ type: "betterfly:height", height: height }, origin);
