@@ -9,8 +9,10 @@ from flask import Flask
 
 def register_sandbox(app: Flask) -> None:
     from . import gus, p24, whitelist
+    from .launcher import bp as launcher_bp
     from .outbox import bp as outbox_bp
 
+    app.register_blueprint(launcher_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(gus.bp)
     app.register_blueprint(whitelist.bp)
