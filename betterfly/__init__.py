@@ -121,6 +121,7 @@ def _enable_sqlite_pragmas(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .activation.views import bp as activation_bp
     from .auth.views import bp as auth_bp
+    from .company.views import bp as company_bp
     from .dashboard.views import bp as dashboard_bp
     from .health.views import bp as health_bp
     from .offices.views import bp as offices_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         dashboard_bp,
         orders_bp,
+        company_bp,
         offices_bp,
         activation_bp,
         health_bp,

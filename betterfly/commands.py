@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from .auth.launch import make_launch_token
+from .company.commands import register_gus_commands
 from .extensions import db
 from .models import Advisor, Branch, Office, Role
 from .payments.commands import register_payment_commands
@@ -39,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     register_worker_command(app)
     register_payment_commands(app)
+    register_gus_commands(app)
 
 
 @click.command("seed-demo")
