@@ -81,7 +81,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp_server(settings):
+def smtp_server(settings, request):
     """An SMTP server the app sends to; `.messages` holds what it accepted."""
     server = SmtpServer("127.0.0.1", _free_port())
     server.start()
@@ -95,6 +95,13 @@ def smtp_server(settings):
         }
     )
     try:
+        app = request.getfixturevalue("app")
+        if app.config["MAIL_PORT"] != server.port:
+            pytest.fail(
+                "the app was built before smtp_server set MAIL_SERVER: "
+                "list smtp_server before app, client or live_server",
+                pytrace=False,
+            )
         yield server
     finally:
         server.stop()
