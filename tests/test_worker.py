@@ -87,3 +87,16 @@ def test_worker_command_refuses_to_start_without_redis(app):
 
     assert result.exit_code != 0
     assert "REDIS_URL is not set" in result.output
+
+
+def test_worker_command_runs_queued_jobs_and_stops_when_empty_in_burst_mode(
+    rq_worker, app, db, office_factory
+):
+    office = office_factory()
+    enqueue(rename_office, office.id, "Biuro Z Komendy")
+
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+
+    assert result.exit_code == 0, result.output
+    assert office_name(db, office.id).startswith("Biuro Z Komendy")
+    assert rq_worker.queued == []

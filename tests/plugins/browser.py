@@ -57,10 +57,21 @@ def _chromium_path() -> str:
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test that drives Chromium, so `-m "not browser"` leaves them out."""
+    """Mark the tests that drive Chromium and run them last.
+
+    The mark lets `-m "not browser"` leave them out. Running them last keeps
+    the session's Playwright event loop, which owns the main thread once
+    started, away from every other test (`asyncio.run` refuses to run then).
+    """
+    browser_tests = []
+    other_tests = []
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+            browser_tests.append(item)
+        else:
+            other_tests.append(item)
+    items[:] = other_tests + browser_tests
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
