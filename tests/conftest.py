@@ -12,6 +12,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from flask import request_finished
 from sqlalchemy import create_engine, select, text
 
 from betterfly import create_app
@@ -108,11 +109,19 @@ def settings(database_url, _schema, tmp_path_factory) -> dict:
 @pytest.fixture
 def app(settings):
     app = create_app(settings)
+    # The test client reuses the test's app context, and with it the session;
+    # in production each request has its own. Expiring after each request makes
+    # the test see what the request and its jobs committed.
+    request_finished.connect(_expire_session, app)
     with app.app_context():
         yield app
         _db.session.remove()
         _truncate_all(_db.engine)
         _db.engine.dispose()
+
+
+def _expire_session(sender, response, **extra) -> None:
+    _db.session.expire_all()
 
 
 def _truncate_all(engine) -> None:
@@ -245,6 +254,9 @@ def order_form(demo_office, db):
     advisor = db.session.scalar(
         select(Advisor).where(Advisor.branch_id == branch.id).order_by(Advisor.id)
     )
+    branch_id, advisor_id = branch.id, advisor.id
+    # End the read so that later reads see what requests commit (SQLite snapshots).
+    db.session.rollback()
 
     def make(**changes) -> dict:
         data = {
@@ -258,8 +270,8 @@ def order_form(demo_office, db):
             "postal_code": "31-147",
             "city": "Kraków",
             "regon": "",
-            "branch": str(branch.id),
-            "advisor": str(advisor.id),
+            "branch": str(branch_id),
+            "advisor": str(advisor_id),
             "program": "free",
             "email": "Jan.Kowalski@Firma.pl",
             "first_name": "Jan",

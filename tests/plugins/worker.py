@@ -7,8 +7,6 @@ queued the way a production worker would, in an app context of the test app.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from flask import Flask
 from rq import Queue
@@ -18,12 +16,29 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from betterfly.worker import AppSimpleWorker, make_worker
 
 
-@dataclass
 class TestWorker:
-    app: Flask
-    queue: Queue
+    """Resolves the test's app only when first used, so that fixtures which
+    change `settings` (SMTP, Redis) may be listed in any order before it."""
 
     __test__ = False
+
+    def __init__(self, request):
+        self._request = request
+
+    @property
+    def app(self) -> Flask:
+        return self._request.getfixturevalue("app")
+
+    @property
+    def queue(self) -> Queue:
+        queue = getattr(self.app.extensions["betterfly.jobs"], "queue", None)
+        if queue is None:
+            pytest.fail(
+                "the app was built before rq_worker set REDIS_URL: "
+                "list rq_worker before app, client or live_server",
+                pytrace=False,
+            )
+        return queue
 
     def work(self) -> bool:
         """Run every job queued now, in burst mode; True if any ran."""
@@ -62,12 +77,4 @@ def rq_worker(settings, redis_url, request) -> TestWorker:
     `client` or `live_server` among a test's arguments.
     """
     settings["REDIS_URL"] = redis_url
-    app = request.getfixturevalue("app")
-    queue = getattr(app.extensions["betterfly.jobs"], "queue", None)
-    if queue is None:
-        pytest.fail(
-            "the app was built before rq_worker set REDIS_URL: "
-            "list rq_worker before app, client or live_server",
-            pytrace=False,
-        )
-    return TestWorker(app=app, queue=queue)
+    return TestWorker(request)
