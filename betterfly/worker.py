@@ -89,5 +89,8 @@ def worker_command(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
     worker_class = AppSimpleWorker if simple else AppWorker
     worker = make_worker(app, queues, worker_class)
 
+    from .maintenance import start_sweeping
+
+    start_sweeping()
     log.info("worker %s listening on %s", worker.name, ", ".join(queues))
     worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
