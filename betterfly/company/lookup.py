@@ -57,6 +57,7 @@ DEFAULTS = {
 STORE_ERRORS = (RedisError, SQLAlchemyError)
 
 UNAVAILABLE_BREAKER_OPEN = "GUS paused after repeated failures"
+NOT_FOUND_MARK = "not-found"
 
 
 class Outcome(enum.StrEnum):
@@ -133,14 +134,16 @@ def _ask_gus(store: _SafeStore, nip: str) -> LookupResult:
     entity = search.main
     if entity is None:
         log.info("GUS has no company (nip %s)", mask_nip(nip))
-        store.set(_not_found_key(nip), "1", _setting("GUS_NOT_FOUND_CACHE_SECONDS"))
+        store.set(
+            _gus_key(nip), NOT_FOUND_MARK, _setting("GUS_NOT_FOUND_CACHE_SECONDS")
+        )
         return LookupResult(Outcome.NOT_FOUND)
 
     company = _from_gus(nip, entity, search.data_date)
     log.info(
         "GUS found the company (nip %s, rows %s)", mask_nip(nip), len(search.entities)
     )
-    store.set(_found_key(nip), _dump(company), _setting("GUS_CACHE_SECONDS"))
+    store.set(_gus_key(nip), _dump(company), _setting("GUS_CACHE_SECONDS"))
     return LookupResult(Outcome.FOUND, company=company)
 
 
@@ -215,24 +218,25 @@ def whitelist_client() -> WhitelistClient | None:
 
 
 def _cached(store: _SafeStore, nip: str) -> LookupResult | None:
-    found = store.get(_found_key(nip))
-    if found:
-        return LookupResult(Outcome.FOUND, company=_load(found), from_cache=True)
-    if store.get(_not_found_key(nip)):
+    # One key per NIP holds either answer, so a lookup costs one read.
+    cached = store.get(_gus_key(nip))
+    if not cached:
+        return None
+    if cached == NOT_FOUND_MARK:
         return LookupResult(Outcome.NOT_FOUND, from_cache=True)
-    return None
+    return LookupResult(Outcome.FOUND, company=_load(cached), from_cache=True)
 
 
 class _Breaker:
     """Stops asking GUS after `threshold` failures in a row, for `cooldown` seconds.
 
     After a pause, the first lookup tries GUS again; if that one fails too,
-    the breaker opens again at once instead of waiting for a new series.
+    the breaker opens again at once instead of waiting for a new series: the
+    count is left one short of the threshold until a lookup succeeds.
     """
 
     OPEN = "gus:breaker:open"
     FAILURES = "gus:breaker:failures"
-    TRIPPED = "gus:breaker:tripped"
 
     def __init__(self, store: _SafeStore, threshold: int, cooldown: float):
         self.store = store
@@ -244,18 +248,17 @@ class _Breaker:
 
     def record_failure(self) -> None:
         failures = self.store.incr(self.FAILURES, self.cooldown * 10)
-        if failures >= self.threshold or self.store.get(self.TRIPPED):
-            log.warning(
-                "GUS breaker opens for %ss after %s failures", self.cooldown, failures
-            )
-            self.store.set(self.OPEN, "1", self.cooldown)
-            self.store.set(self.TRIPPED, "1", self.cooldown * 10)
-            self.store.delete(self.FAILURES)
+        if failures < self.threshold:
+            return
+        log.warning(
+            "GUS breaker opens for %ss after %s failures", self.cooldown, failures
+        )
+        self.store.set(self.OPEN, "1", self.cooldown)
+        self.store.set(self.FAILURES, str(self.threshold - 1), self.cooldown * 10)
 
     def record_success(self) -> None:
-        if self.store.get(self.FAILURES) or self.store.get(self.TRIPPED):
+        if self.store.get(self.FAILURES) is not None:
             self.store.delete(self.FAILURES)
-            self.store.delete(self.TRIPPED)
 
 
 class _SafeStore:
@@ -341,12 +344,8 @@ def _load(text: str) -> CompanyData:
     )
 
 
-def _found_key(nip: str) -> str:
-    return f"company:gus:found:{nip}"
-
-
-def _not_found_key(nip: str) -> str:
-    return f"company:gus:not-found:{nip}"
+def _gus_key(nip: str) -> str:
+    return f"company:gus:{nip}"
 
 
 def _whitelist_key(nip: str) -> str:

@@ -36,7 +36,8 @@ Demo NIPs (all with valid checksums):
 Any other valid NIP is not found (an empty result and KomunikatKod 4).
 
 For tests and benchmarks: `GET /sandbox/gus/_stats` counts the requests per
-operation; `POST /sandbox/gus/_sessions/expire` ends every open session.
+operation (and WSDL downloads); `POST /sandbox/gus/_sessions/expire` ends
+every open session.
 """
 
 from __future__ import annotations
@@ -369,6 +370,7 @@ class _Fault(Exception):
 @bp.get("/wsBIR/wsdl/UslugaBIRzewnPubl-ver11-test.wsdl")
 def wsdl():
     """The shipped WSDL, with this emulator as the service address."""
+    _count("WSDL")
     text = WSDL_PATH.read_text(encoding="utf-8")
     address = url_for(".service", _external=True)
     text = text.replace(
@@ -398,7 +400,8 @@ def service():
 @bp.get("/_stats")
 def stats():
     store = _store()
-    counts = {name: int(store.get(_count_key(name)) or 0) for name in OPERATIONS}
+    names = [*OPERATIONS, "WSDL"]
+    counts = {name: int(store.get(_count_key(name)) or 0) for name in names}
     counts["total"] = sum(counts.values())
     return counts
 
