@@ -80,10 +80,12 @@ def lock_office(office_id: int) -> Office:
             update(Office).where(Office.id == office_id).values(id=Office.id),
             execution_options={"synchronize_session": False},
         )
+    # FOR NO KEY UPDATE: the order's own rows already hold a key-share lock on
+    # the office (their foreign keys); a plain FOR UPDATE would deadlock on it.
     return db.session.scalars(
         select(Office)
         .where(Office.id == office_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()
 
