@@ -34,9 +34,10 @@ class HeldBackJobs(InProcessJobs):
 
     app: object
     delayed: list = field(default_factory=list)
+    hold_back: set = field(default_factory=set)
 
     def enqueue(self, func, *args, delay: timedelta | None = None):
-        if delay:
+        if delay or func.__name__ in self.hold_back:
             self.delayed.append((func, args, delay))
             return None
         return super().enqueue(func, *args)
