@@ -36,10 +36,16 @@ class _AppContextMixin:
     def perform_job(self, job, queue, *args, **kwargs):
         with self.app.app_context():
             self.before_job()
-            return super().perform_job(job, queue, *args, **kwargs)
+            try:
+                return super().perform_job(job, queue, *args, **kwargs)
+            finally:
+                self.after_job()
 
     def before_job(self) -> None:
         """A hook run inside the app context, before each job."""
+
+    def after_job(self) -> None:
+        """A hook run inside the app context, after each job, failed or not."""
 
 
 class AppWorker(_AppContextMixin, Worker):
@@ -52,6 +58,14 @@ class AppWorker(_AppContextMixin, Worker):
         from .extensions import db
 
         db.engine.dispose(close=False)
+
+    def after_job(self) -> None:
+        # The horse ends with os._exit, which would drop its connections
+        # without a goodbye; close them properly first.
+        from .extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
 
 
 class AppSimpleWorker(_AppContextMixin, SimpleWorker):
