@@ -238,3 +238,20 @@ def test_a_correction_may_not_take_the_balance_below_zero(app, demo_office):
     assert result.exit_code != 0
     assert "below zero" in result.output
     assert wallet_balance(demo_office.id) == 0
+
+
+def test_page_refuses_a_wallet_order_at_the_field_and_keeps_the_input(
+    client, launch, order_form, db
+):
+    launch()
+
+    response = client.post(
+        "/orders/new", data=order_form(program="plus", payment_method="wallet")
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Niedostępne: Za mało środków w portfelu: saldo 0,00" in page
+    assert 'id="payment_method-error">Za mało środków w portfelu' in page
+    assert 'value="Przykładowa Spółka z o.o."' in page
+    assert db.session.scalar(select(func.count(Order.id))) == 0
