@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from .orders.views import bp as orders_bp
     from .payments.views import bp as payments_bp
     from .payments.views import p24_bp
+    from .support.views import bp as support_bp
 
     for blueprint in (
         auth_bp,
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         payments_bp,
         p24_bp,
+        support_bp,
     ):
         app.register_blueprint(blueprint)
 
