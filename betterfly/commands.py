@@ -126,11 +126,22 @@ def _demo_team(office: Office) -> None:
 
 
 def _demo_payments(office: Office) -> None:
+    """An active Premium Package and a partner wallet with commission, once."""
+    from .payments.services import credit_wallet, grant_premium, wallet_entries
+
     today = date.today()
     if not office.has_active_premium(today):
-        office.premium_from = today - timedelta(days=60)
-        office.premium_to = office.premium_from + timedelta(days=364)
+        start = today - timedelta(days=60)
+        grant_premium(office, start, start + timedelta(days=364))
     office.is_partner = True
+    db.session.flush()
+    if not wallet_entries(office.id, limit=1):
+        credit_wallet(
+            office,
+            DEMO_WALLET_CREDIT_GROSZE,
+            "Prowizja z Programu Partnerskiego (dane demonstracyjne)",
+            actor="seed-demo",
+        )
 
 
 def _launch_url(office: str, office_name: str, role: str, lifetime: int) -> str:
