@@ -1,15 +1,15 @@
 """Initial schema
 
-Revision ID: 1d793d2f324c
+Revision ID: 568a7bef8a91
 Revises: 
-Create Date: 2026-12-03 18:43:41.309637
+Create Date: 2026-12-03 19:06:35.912111
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '1d793d2f324c'
+revision = '568a7bef8a91'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -36,6 +36,31 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offices')),
     sa.UniqueConstraint('portal_id', name=op.f('uq_offices_portal_id'))
+    )
+    op.create_table('sandbox_p24_transactions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('session_id', sa.String(length=100), nullable=False),
+    sa.Column('order_id', sa.BigInteger(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('pos_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('url_return', sa.String(length=250), nullable=False),
+    sa.Column('url_status', sa.String(length=250), nullable=True),
+    sa.Column('time_limit', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('notifications_sent', sa.Integer(), nullable=False),
+    sa.Column('last_notification_status', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_p24_transactions')),
+    sa.UniqueConstraint('order_id', name=op.f('uq_sandbox_p24_transactions_order_id')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_sandbox_p24_transactions_session_id')),
+    sa.UniqueConstraint('token', name=op.f('uq_sandbox_p24_transactions_token'))
     )
     op.create_table('used_launch_tokens',
     sa.Column('jti', sa.String(length=128), nullable=False),
@@ -330,6 +355,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_used_launch_tokens_expires_at'))
 
     op.drop_table('used_launch_tokens')
+    op.drop_table('sandbox_p24_transactions')
     op.drop_table('offices')
     with op.batch_alter_table('key_values', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_key_values_expires_at'))
