@@ -142,3 +142,11 @@ def sandbox_p24(app, live_server, jobs):
     server_jobs = HeldBackJobs(live_server.app)
     live_server.app.extensions["betterfly.jobs"] = server_jobs
     return server_jobs
+
+
+@pytest.fixture
+def p24_order(sandbox_p24, place_plus, db):
+    """A Plus order whose Przelewy24 payment is registered with the sandbox."""
+    order = place_plus("p24")
+    db.session.expire_all()
+    return order

@@ -18,13 +18,6 @@ from betterfly.payments.settings import SANDBOX_API_KEY, SANDBOX_CRC
 PRICE = 19900
 
 
-@pytest.fixture
-def p24_order(sandbox_p24, place_plus, db):
-    order = place_plus("p24")
-    db.session.expire_all()
-    return order
-
-
 def latest_payment(db, order) -> P24Payment:
     db.session.expire_all()
     return db.session.scalars(
