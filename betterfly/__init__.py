@@ -31,7 +31,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web import init_web
 
     init_web(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, take the client address and scheme
+    from their headers (the notification address check depends on it)."""
+    hops = app.config["PROXY_COUNT"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
 
 
 def _fixed_settings(app: Flask) -> dict:

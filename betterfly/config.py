@@ -72,6 +72,7 @@ def from_environment(instance_path: str) -> dict:
         "PREMIUM_POOL_SIZE": _int("PREMIUM_POOL_SIZE", 10),
         "INVITATION_VALID_DAYS": _int("INVITATION_VALID_DAYS", 14),
         "LAUNCH_TOKEN_MAX_AGE_SECONDS": _int("LAUNCH_TOKEN_MAX_AGE_SECONDS", 300),
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "PRODUCTION": os.environ.get("BETTERFLY_ENV", "").lower() == "production",
     }
 

@@ -64,3 +64,17 @@ def test_amounts_and_dates_are_shown_the_polish_way():
     assert format_money(123456) == "1\u00a0234,56\u00a0zł"
     assert format_money(5) == "0,05\u00a0zł"
     assert format_date(date(2026, 12, 3)) == "03.12.2026"
+
+
+def test_client_address_comes_from_trusted_proxies_only(settings):
+    from flask import request
+
+    settings["PROXY_COUNT"] = 1
+    app = create_app(settings)
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+
+    answer = app.test_client().get(
+        "/_address", headers={"X-Forwarded-For": "203.0.113.7"}
+    )
+
+    assert answer.get_data(as_text=True) == "203.0.113.7"
