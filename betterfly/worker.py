@@ -5,7 +5,8 @@ database and the configuration through `current_app`, which the worker
 provides. No job creates an app at import.
 
 `flask --app wsgi worker` starts one worker with the scheduler, so delayed jobs
-and retries with intervals are moved back onto the queue when they are due.
+and retries with intervals are moved back onto the queue when they are due,
+and makes sure the periodic sweep (`betterfly.maintenance`) is running.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import logging
 import click
 from flask import Flask, current_app
 from rq import SimpleWorker, Worker
+
+from .maintenance import start_sweeping
 
 log = logging.getLogger("betterfly.worker")
 
@@ -102,8 +105,6 @@ def worker_command(queues: tuple[str, ...], burst: bool, simple: bool) -> None:
     app = current_app._get_current_object()
     worker_class = AppSimpleWorker if simple else AppWorker
     worker = make_worker(app, queues, worker_class)
-
-    from .maintenance import start_sweeping
 
     start_sweeping()
     log.info("worker %s listening on %s", worker.name, ", ".join(queues))
