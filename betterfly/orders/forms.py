@@ -44,6 +44,7 @@ class OrderForm(FlaskForm):
     regon = StringField("REGON", filters=[_stripped])
     company_source = HiddenField()
     company_as_of = HiddenField()
+    company_fill = HiddenField()
 
     branch = SelectField("Oddział", choices=[], validate_choice=False)
     advisor = SelectField("Opiekun", choices=[], validate_choice=False)
