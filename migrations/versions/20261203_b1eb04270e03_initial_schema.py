@@ -1,15 +1,15 @@
 """Initial schema
 
-Revision ID: 568a7bef8a91
+Revision ID: b1eb04270e03
 Revises: 
-Create Date: 2026-12-03 19:06:35.912111
+Create Date: 2026-12-03 19:13:05.605873
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = '568a7bef8a91'
+revision = 'b1eb04270e03'
 down_revision = None
 branch_labels = None
 depends_on = None
