@@ -52,6 +52,7 @@ def register_commands(app: Flask) -> None:
 )
 def seed_demo(lifetime: int) -> None:
     """Create the demo office (idempotently) and print a launch link."""
+    lifetime = _accepted_lifetime(lifetime)
     office = _demo_office()
     _demo_team(office)
     _demo_payments(office)
@@ -72,6 +73,7 @@ def seed_demo(lifetime: int) -> None:
 @click.option("--lifetime", default=300, show_default=True)
 def launch_link(office_id: str, role: str, lifetime: int) -> None:
     """Print a fresh single-use launch link, signed as the portal signs it."""
+    lifetime = _accepted_lifetime(lifetime)
     office = db.session.scalar(select(Office).where(Office.portal_id == office_id))
     name = office.name if office else office_id
     click.echo(_launch_url(office_id, name, role, lifetime))
@@ -88,6 +90,19 @@ def send_pending() -> None:
     from .mail.delivery import deliver_pending
 
     click.echo(f"Sent {deliver_pending()} message(s).")
+
+
+def _accepted_lifetime(lifetime: int) -> int:
+    """A link the server would refuse is of no use: keep it within the accepted age."""
+    accepted = current_app.config["LAUNCH_TOKEN_MAX_AGE_SECONDS"]
+    if lifetime > accepted:
+        click.echo(
+            f"Launch links are accepted for at most {accepted} s "
+            "(LAUNCH_TOKEN_MAX_AGE_SECONDS); this one lives that long.",
+            err=True,
+        )
+        return accepted
+    return lifetime
 
 
 def _demo_office() -> Office:

@@ -102,9 +102,7 @@ def resend(order_id: int):
 def _placed_message(order: Order) -> str:
     if order.program == Program.PLUS and order.status == "awaiting_payment":
         return "Zamówienie zapisane. Opłać licencję, aby Klient dostał zaproszenie."
-    return (
-        "Zamówienie przyjęte. Klient dostanie e-mail z linkiem do aktywacji konta."
-    )
+    return "Zamówienie przyjęte. Klient dostanie e-mail z linkiem do aktywacji konta."
 
 
 def _office_order(order_id: int) -> Order:

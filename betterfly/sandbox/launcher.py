@@ -27,9 +27,7 @@ def launch():
 @bp.get("/portal")
 def portal():
     """A stand-in portal page that opens the app in an iframe."""
-    return render_template(
-        "sandbox/portal.html", launch_path=_launch_path(Role.OFFICE)
-    )
+    return render_template("sandbox/portal.html", launch_path=_launch_path(Role.OFFICE))
 
 
 def _launch_path(role: str) -> str:

@@ -29,8 +29,12 @@ def html_body(message_id: int):
     and may run nothing, so only inline styles are allowed here.
     """
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return message.html_body, 200, {
-        "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-        "frame-ancestors 'self'",
-    }
+    return (
+        message.html_body,
+        200,
+        {
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'",
+        },
+    )
