@@ -26,6 +26,27 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in raw.replace(",", " ").split() if item.strip()]
 
 
+# Tuning of the company lookup; unset ones keep the defaults of the lookup service.
+COMPANY_LOOKUP_TUNING = (
+    "GUS_TIMEOUT_SECONDS",
+    "GUS_CONNECT_TIMEOUT_SECONDS",
+    "GUS_CACHE_SECONDS",
+    "GUS_NOT_FOUND_CACHE_SECONDS",
+    "GUS_BREAKER_THRESHOLD",
+    "GUS_BREAKER_COOLDOWN_SECONDS",
+    "WHITELIST_TIMEOUT_SECONDS",
+    "WHITELIST_CACHE_SECONDS",
+)
+
+
+def _tuning() -> dict:
+    return {
+        name: float(os.environ[name])
+        for name in COMPANY_LOOKUP_TUNING
+        if os.environ.get(name, "").strip()
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping from environment variables."""
     sandbox = _flag("SANDBOX")
@@ -41,7 +62,7 @@ def from_environment(instance_path: str) -> dict:
             "postgresql://"
         )
 
-    return {
+    return _tuning() | {
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "LAUNCH_SECRET": os.environ.get("LAUNCH_SECRET", ""),
         "SANDBOX": sandbox,
