@@ -44,3 +44,12 @@ def test_second_launch_in_the_iframe_keeps_its_session(portal_page):
 
     portal_page.frame.locator("body").wait_for()
     assert portal_page.frame.get_by_text(TILE).is_visible()
+
+
+def test_app_tells_the_portal_its_height(portal_page, browser_server):
+    portal_page.page.wait_for_function("window.appHeights.length > 0")
+
+    origin, height = portal_page.page.evaluate("window.appHeights[0]")
+
+    assert origin == browser_server.url
+    assert height > 300

@@ -165,6 +165,11 @@ class _PortalHandler(BaseHTTPRequestHandler):
         body = (
             "<!doctype html><html lang='pl'><head><meta charset='utf-8'>"
             "<title>Portal iKsięgowość24</title></head><body>"
+            "<script>window.appHeights = [];"
+            "addEventListener('message', function (event) {"
+            " if (event.data && event.data.type === 'betterfly:height')"
+            "  window.appHeights.push([event.origin, event.data.height]); });"
+            "</script>"
             "<h1>Portal iKsięgowość24</h1>"
             f"<iframe id='betterfly' title='Betterfly' src='{self.app_url}' "
             "width='1000' height='800'></iframe>"
