@@ -25,6 +25,12 @@ from ..orders import timeline
 log = logging.getLogger("betterfly.activation")
 
 INVITATION_PREFIX = "invitation:"
+# A public page sends these links: a few an hour, so it cannot flood an inbox.
+RENEWALS_PER_HOUR = 3
+
+
+class RenewalLimited(Exception):
+    """Fresh links were sent too often for this order in the last hour."""
 
 
 def hash_token(token: str) -> str:
@@ -209,6 +215,10 @@ def renew_link(token: str) -> OutboxMessage | None:
     check = check_link(token)
     if check.state not in {LinkState.EXPIRED, LinkState.REPLACED}:
         return None
+    store = current_app.extensions["betterfly.store"]
+    renewals = store.incr(f"activation:renew:{check.invitation.order_id}", 3600)
+    if renewals > RENEWALS_PER_HOUR:
+        raise RenewalLimited()
     message = resend_invitation(check.invitation.order)
     db.session.commit()
     return message

@@ -3,7 +3,13 @@ from flask import Blueprint, render_template, request
 from ..extensions import db
 from ..mail.delivery import schedule_delivery
 from ..models import Office
-from .services import LinkState, activate, check_link, renew_link
+from .services import (
+    LinkState,
+    RenewalLimited,
+    activate,
+    check_link,
+    renew_link,
+)
 
 bp = Blueprint("activation", __name__, url_prefix="/activate")
 
@@ -35,7 +41,16 @@ def confirm(token: str):
 @bp.post("/<token>/renew")
 def renew(token: str):
     """Send a fresh link to the address the invitation went to."""
-    message = renew_link(token)
+    try:
+        message = renew_link(token)
+    except RenewalLimited:
+        return _page(
+            token,
+            check_link(token),
+            status=429,
+            renew_error="Wysłaliśmy już kilka nowych linków. Sprawdź skrzynkę "
+            "(także folder spam) albo spróbuj ponownie za godzinę.",
+        )
     if message is None:
         return _page(token, check_link(token), status=409)
     schedule_delivery(message.id)

@@ -18,6 +18,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from sqlalchemy import select
@@ -190,4 +191,7 @@ def _return_context(session_id: str) -> dict:
         "payment": payment,
         "licence": licence if issued_here else None,
         "pending": payment.state in OPEN_PAYMENT_STATES and not issued_here,
+        # Paying from the portal, the payer returns to a top-level window that
+        # does not carry the iframe's session: the order is then in the portal.
+        "signed_in": session.get("office_id") == payment.office_id,
     }

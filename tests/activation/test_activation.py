@@ -102,3 +102,17 @@ def test_unknown_link_is_404(client):
 
     assert response.status_code == 404
     assert "Nie znaleźliśmy tego linku" in response.get_data(as_text=True)
+
+
+def test_fresh_links_are_limited_to_a_few_an_hour(client, launch, order_form, db):
+    launch()
+    client.post("/orders/new", data=order_form())
+    path = _activation_path(db)
+    invitation = db.session.scalar(select(Invitation))
+    invitation.expires_at = invitation.expires_at - timedelta(days=15)
+    db.session.commit()
+
+    statuses = [client.post(path + "/renew").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 4

@@ -266,6 +266,7 @@ def test_returning_payer_gets_an_answer_although_the_notification_was_lost(
     page = requests.get(response.headers["Location"], timeout=10).text
 
     assert "Płatność potwierdzona" in page
+    assert "Wróć do portalu iKsięgowość24" in page
     assert latest_payment(db, p24_order).state == "paid"
 
 
