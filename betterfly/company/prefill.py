@@ -51,10 +51,13 @@ def apply_lookup(form, result: LookupResult) -> Prefill:
         prefill = _fill(form, nip, previous_hashes, _values_of(result.company))
         form.company_source.data = result.company.source
         form.company_as_of.data = result.company.as_of.isoformat()
+        ended_on = result.company.activity_ended_on
+        form.company_ended_on.data = ended_on.isoformat() if ended_on else ""
     elif result.outcome == Outcome.NOT_FOUND or previous_nip != nip:
         prefill = _fill(form, nip, previous_hashes, dict.fromkeys(COMPANY_FIELDS, ""))
         form.company_source.data = ""
         form.company_as_of.data = ""
+        form.company_ended_on.data = ""
     else:
         prefill = Prefill(marker=_previous_marker(form))
 

@@ -45,6 +45,7 @@ class OrderForm(FlaskForm):
     company_source = HiddenField()
     company_as_of = HiddenField()
     company_fill = HiddenField()
+    company_ended_on = HiddenField()
 
     branch = SelectField("Oddział", choices=[], validate_choice=False)
     advisor = SelectField("Opiekun", choices=[], validate_choice=False)

@@ -262,3 +262,24 @@ def _add_client(db, office_id: int, nip: str, name: str) -> None:
         )
     )
     db.session.commit()
+
+
+def test_closed_business_warning_stays_after_a_failed_validation(
+    client, signed_in, order_form
+):
+    _, html = _partial(client, nip="7122904551")
+    assert "zakończyła działalność 30.06.2023" in html
+    assert 'name="company_ended_on" type="hidden" value="2023-06-30"' in html
+
+    response = client.post(
+        "/orders/new",
+        data=order_form(
+            nip="7122904551",
+            company_source="gus",
+            company_ended_on="2023-06-30",
+            phone="",
+        ),
+    )
+
+    assert response.status_code == 422
+    assert "zakończyła działalność 30.06.2023" in response.get_data(as_text=True)
