@@ -8,6 +8,7 @@ SMTP server accepted it.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from flask import current_app
@@ -21,6 +22,8 @@ from . import smtp
 log = logging.getLogger("betterfly.mail")
 
 CLAIM_SECONDS = 120
+ACTIVATION_LINK = re.compile(r"/activate/[A-Za-z0-9_-]+")
+REDACTED_LINK = "/activate/[link usunięty po wysłaniu]"
 BACKOFF_SECONDS = [30, 120, 600, 1800, 3600]
 
 
@@ -130,6 +133,8 @@ def _record_success(message: OutboxMessage, transport: str) -> None:
 
     message.sent_at = utcnow()
     message.transport = transport
+    if transport == "smtp":
+        _forget_activation_links(message)
     message.claimed_until = None
     message.last_error = None
     on_invitation_delivered(message)
@@ -137,6 +142,17 @@ def _record_success(message: OutboxMessage, transport: str) -> None:
     log.info(
         "outbox %s: sent via %s (order %s)", message.id, transport, message.order_id
     )
+
+
+def _forget_activation_links(message: OutboxMessage) -> None:
+    """Once the server took the e-mail, keep no usable activation link in it.
+
+    Only hashes of activation tokens are stored; the outbox holds a link only
+    while it waits to be sent. (The sandbox's local outbox keeps it, since the
+    outbox page is where the demo's client finds the link.)
+    """
+    message.text_body = ACTIVATION_LINK.sub(REDACTED_LINK, message.text_body)
+    message.html_body = ACTIVATION_LINK.sub(REDACTED_LINK, message.html_body)
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> None:

@@ -20,6 +20,10 @@ def test_invitation_is_sent_over_smtp_in_html_and_plain_text(
     assert "/activate/" in mail.get_body(("plain",)).get_content()
     message = db.session.scalar(select(OutboxMessage))
     assert message.transport == "smtp" and message.sent_at is not None
+    sent_link = mail.get_body(("plain",)).get_content()
+    token = sent_link.split("/activate/", 1)[1].split()[0]
+    assert token not in message.text_body + message.html_body
+    assert "link usunięty po wysłaniu" in message.text_body
 
 
 def test_refused_mail_stays_pending_and_is_sent_later(
