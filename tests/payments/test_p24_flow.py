@@ -47,7 +47,7 @@ def notification_for(payment, **changes) -> dict:
         "currency": "PLN",
         "orderId": payment.p24_order_id or 4295430336,
         "methodId": 25,
-        "statement": "p24-XXX-YYY-ZZZ",
+        "statement": "p24-A1B-2C3-D4E",
     }
     payload.update(changes)
     payload["sign"] = notification_sign(payload, SANDBOX_CRC)
