@@ -13,8 +13,13 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import or_, select
 
+from .extensions import db
 from .mail.delivery import deliver_pending
+from .models import utcnow
+from .payments.models import P24Payment, PaymentState
+from .payments.przelewy24 import reconcile_payment
 
 log = logging.getLogger("betterfly.maintenance")
 
@@ -40,13 +45,6 @@ def settle_overdue_payments(limit: int = 50) -> None:
     A payment past its deadline, or stuck while being verified, is checked
     once more; a paid one is verified at most once, as in every other path.
     """
-    from sqlalchemy import or_, select
-
-    from .extensions import db
-    from .models import utcnow
-    from .payments.models import P24Payment, PaymentState
-    from .payments.przelewy24 import reconcile_payment
-
     now = utcnow()
     overdue = db.session.scalars(
         select(P24Payment.id)

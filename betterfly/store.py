@@ -114,10 +114,4 @@ class DatabaseStore:
 
     @staticmethod
     def _expired(expires_at) -> bool:
-        if expires_at is None:
-            return False
-        if expires_at.tzinfo is None:
-            from datetime import UTC
-
-            expires_at = expires_at.replace(tzinfo=UTC)
-        return expires_at <= utcnow()
+        return expires_at is not None and expires_at <= utcnow()

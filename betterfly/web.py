@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 
 from .orders.fields import display_phone
 from .orders.timeline import STATUS_LABELS
@@ -46,8 +46,6 @@ def content_security_policy(app: Flask) -> str:
 
 
 def _security_headers(response):
-    from flask import current_app
-
     response.headers.setdefault(
         "Content-Security-Policy", content_security_policy(current_app)
     )

@@ -14,6 +14,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from ..activation.services import on_invitation_delivered
 from ..extensions import db
 from ..jobs import enqueue
 from ..models import OutboxMessage, utcnow
@@ -129,8 +130,6 @@ def _send(message: OutboxMessage) -> str:
 
 
 def _record_success(message: OutboxMessage, transport: str) -> None:
-    from ..activation.services import on_invitation_delivered
-
     message.sent_at = utcnow()
     message.transport = transport
     if transport == "smtp":

@@ -4,7 +4,7 @@ from betterfly.models import Advisor, Branch, Client, Office, Order
 
 
 @pytest.fixture
-def order_form_factory(db):
+def other_office_order(db):
     """Create an order directly in the office of portal id 'other'; return its id."""
 
     def make() -> int:

@@ -93,9 +93,9 @@ def test_pages_may_be_framed_only_by_the_portal(settings):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
 
 
-def test_another_offices_order_is_not_found(client, launch, order_form_factory):
+def test_another_offices_order_is_not_found(client, launch, other_office_order):
     launch(office="other", office_name="Inne Biuro")
-    other_order_id = order_form_factory()
+    other_order_id = other_office_order()
 
     launch()
 
